@@ -22,7 +22,7 @@ FILE ?= tests/data/heldout.tsv
 MODE ?= intent
 URL ?=
 
-.PHONY: help install model run shell test test-engine test-stories test-gateway kb-check eval bench lint admin clean
+.PHONY: help install model run shell test test-engine test-stories test-gateway test-stack kb-check eval bench lint admin clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
@@ -52,7 +52,7 @@ run: install model ## start engine, actions and gateway (http://localhost:$(PORT
 shell: install model ## chat with the bot in the terminal
 	$(ENGINE)/python -m tools.shell
 
-test: install model kb-check test-engine test-stories test-gateway ## run every test
+test: install model kb-check test-engine test-stories test-gateway test-stack ## run every test
 
 test-engine: .venv/engine/.installed model
 	$(ENGINE)/python -m pytest tests/engine -q
@@ -62,6 +62,9 @@ test-stories: .venv/engine/.installed model
 
 test-gateway: .venv/gateway/.installed model
 	$(GATEWAY)/python -m tools.test_gateway
+
+test-stack: install model
+	$(ENGINE)/python -m pytest tests/stack -q
 
 kb-check: .venv/engine/.installed ## validate the knowledge base (schema, sources, review dates, buttons)
 	$(ENGINE)/python -m knowledge_base.check
