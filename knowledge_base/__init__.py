@@ -136,7 +136,7 @@ def article_schema_problems(raw: object) -> list[str]:
         # bool is an int, and a date is never a bool: isinstance is exact enough here.
         if not isinstance(value, expected):
             problems.append(f"field '{field}' must be {_type_name(expected)}, got {type(value).__name__}")
-    unknown = sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL))
+    unknown = sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL), key=str)
     if unknown:
         problems.append(f"unknown field(s): {', '.join(unknown)}")
     if "reviewed_at" in raw and raw["reviewed_at"] is not None and _parse_date(raw["reviewed_at"]) is None:
@@ -169,7 +169,7 @@ def _source_problems(raw: object) -> list[str]:
             problems.append(f"'{field}' must be text")
     if raw.get("date") is not None and _parse_date(raw["date"]) is None:
         problems.append(f"'date' is not a date (YYYY-MM-DD): {raw['date']!r}")
-    unknown = sorted(set(raw) - _SOURCE_FIELDS)
+    unknown = sorted(set(raw) - _SOURCE_FIELDS, key=str)
     if unknown:
         problems.append(f"unknown field(s): {', '.join(unknown)}")
     return problems
@@ -187,7 +187,7 @@ def _button_problems(raw: object) -> list[str]:
     for field in targets:
         if not isinstance(raw[field], str):
             problems.append(f"'{field}' must be text")
-    unknown = sorted(set(raw) - _BUTTON_FIELDS)
+    unknown = sorted(set(raw) - _BUTTON_FIELDS, key=str)
     if unknown:
         problems.append(f"unknown field(s): {', '.join(unknown)}")
     return problems
