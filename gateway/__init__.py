@@ -1,0 +1,1 @@
+"""The gateway: channels in, conversations stored, the engine or an officer answers."""

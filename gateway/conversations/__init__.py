@@ -1,0 +1,1 @@
+"""Contacts, identities, conversations, messages and the inbound pipeline."""

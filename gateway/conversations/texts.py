@@ -1,0 +1,34 @@
+"""What the gateway itself says to a person (not the bot's answers). Vietnamese, short, honest."""
+from __future__ import annotations
+
+from datetime import datetime
+
+EMERGENCY_LINE = "Nếu bạn đang gặp nguy hiểm, hãy gọi ngay 113 (công an) hoặc 115 (cấp cứu)."
+
+ENGINE_UNAVAILABLE = (
+    "Hệ thống đang gián đoạn, chưa trả lời tự động được. Tin nhắn của bạn đã được lưu, "
+    "cán bộ sẽ trả lời bạn sớm. " + EMERGENCY_LINE
+)
+RATE_LIMITED = (
+    "Bạn đang gửi nhiều tin nhắn quá nhanh. Các tin nhắn vẫn được lưu lại; "
+    "bạn chờ khoảng một phút rồi nhắn tiếp nhé."
+)
+UNSUPPORTED_MESSAGE = "Mình chỉ đọc được tin nhắn chữ. Bạn nhắn câu hỏi bằng chữ giúp mình nhé."
+
+
+def consent_notice(retention_days: int) -> str:
+    return (
+        "Chào bạn! Trước khi bắt đầu: hệ thống lưu tin nhắn của bạn để trả lời và để cán bộ hỗ trợ "
+        "khi cần. Tin nhắn có thể có thông tin nhạy cảm (như án tích), chỉ dùng cho việc hỗ trợ "
+        f"tái hòa nhập và tự xóa sau {retention_days} ngày. "
+        "Muốn xóa ngay, nhắn: “xóa dữ liệu của tôi”."
+    )
+
+
+def waiting_notice(now: datetime, *, waiting_since: datetime | None = None) -> str:
+    """Told once per wait while an officer has (or will have) the conversation.
+
+    Simple version: the officer console replaces this with a working-hours aware text
+    (same signature).
+    """
+    return "Cán bộ đã nhận tin nhắn của bạn và sẽ trả lời sớm nhất có thể. " + EMERGENCY_LINE

@@ -1,0 +1,107 @@
+"""Ward -> unit for the former Phan Rang – Tháp Chàm city (five wards of Khánh Hòa since 01/7/2025),
+and routing through the API: the queue shows the unit, officers see their unit, setting the ward moves it."""
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from gateway.db.models import Contact, Conversation
+from gateway.officers.routing import load_directory, route_conversation
+from gateway.services import Services
+from tests.gateway.officers.conftest import SignIn
+from tests.gateway.officers.people import chat
+
+
+@pytest.mark.parametrize(("written", "ward"), [
+    ("Phường Kinh Dinh, TP Phan Rang - Tháp Chàm, Ninh Thuận", "Phan Rang"),   # underthesea
+    ("phường Kinh Dinh", "Phan Rang"),
+    ("phuong kinh dinh", "Phan Rang"),                                        # no diacritics: alias table
+    ("em o kinh dinh", "Phan Rang"),
+    ("Phủ Hà", "Phan Rang"),
+    ("Mỹ Bình", "Đông Hải"),
+    ("Đông Hải", "Đông Hải"),
+    ("Thị trấn Khánh Hải, huyện Ninh Hải", "Ninh Chử"),
+    ("van hai", "Ninh Chử"),
+    ("xã Thành Hải", "Bảo An"),
+    ("Xã Nhơn Sơn", "Đô Vinh"),
+    ("p. Đô Vinh", "Đô Vinh"),
+])
+def test_old_and_new_names_resolve_to_the_new_ward(written: str, ward: str) -> None:
+    assert load_directory().resolve_ward(written).ward == ward
+
+
+@pytest.mark.parametrize("written", ["TP Phan Rang", "Phan Rang - Tháp Chàm", "huyện Ninh Hải"])
+def test_names_wider_than_one_ward_ask_instead_of_guessing(written: str) -> None:
+    match = load_directory().resolve_ward(written)
+    assert match.ward is None and match.ambiguous and match.candidates
+    assert load_directory().unit_for_ward(match.ward).code == "to_thncd"
+
+
+@pytest.mark.parametrize("written", ["", "Phường Phúc Xá, Quận Ba Đình, TP Hà Nội", "không biết"])
+def test_unknown_or_elsewhere_goes_to_the_default_unit(written: str) -> None:
+    directory = load_directory()
+    assert directory.unit_for_ward(directory.resolve_ward(written).ward).code == "to_thncd"
+
+
+def test_each_of_the_five_wards_has_its_unit() -> None:
+    directory = load_directory()
+    assert sorted(directory.wards) == sorted(["Phan Rang", "Đông Hải", "Ninh Chử", "Bảo An", "Đô Vinh"])
+    assert directory.unit_for_ward("Ninh Chử").code == "ca_ninh_chu"
+
+
+async def set_ward(services: Services, conversation_id: str, ward: str) -> None:
+    async with services.database.sessions() as session:
+        conversation = await session.get_one(Conversation, conversation_id)
+        contact = await session.get_one(Contact, conversation.contact_id)
+        contact.ward = ward
+        await session.commit()
+
+
+async def test_route_conversation_sets_the_unit_of_the_persons_ward(client: httpx.AsyncClient,
+                                                                    services: Services) -> None:
+    body = await chat(client, "web-ward", payload="/handoff")
+    await set_ward(services, body["conversation"]["id"], "phường Mỹ Hải")
+    async with services.database.sessions() as session:
+        conversation = await session.get_one(Conversation, body["conversation"]["id"])
+        assert await route_conversation(session, conversation) == "ca_dong_hai"
+        await session.commit()
+        contact = await session.scalar(select(Contact).where(Contact.id == conversation.contact_id))
+    assert contact is not None and contact.unit_code == "ca_dong_hai"
+
+
+async def test_queue_shows_the_unit_and_officers_see_only_their_units(client: httpx.AsyncClient,
+                                                                      services: Services, sign_in: SignIn) -> None:
+    kinh_dinh = await chat(client, "web-kd", payload="/handoff")
+    await set_ward(services, kinh_dinh["conversation"]["id"], "phuong kinh dinh")
+    unknown = await chat(client, "web-unknown", payload="/handoff")
+    phan_rang = await sign_in("pr", unit_code="ca_phan_rang")
+    do_vinh = await sign_in("dv", unit_code="ca_do_vinh")
+
+    items = {i["id"]: i for i in (await phan_rang.get("/conversations")).json()}
+    assert items[kinh_dinh["conversation"]["id"]]["unit_code"] == "ca_phan_rang"
+    assert items[kinh_dinh["conversation"]["id"]]["unit_name"] == "Công an phường Phan Rang"
+
+    # Once routed for real, another ward's officer no longer sees it.
+    async with services.database.sessions() as session:
+        conversation = await session.get_one(Conversation, kinh_dinh["conversation"]["id"])
+        await route_conversation(session, conversation)
+        await session.commit()
+    seen_by_do_vinh = [i["id"] for i in (await do_vinh.get("/conversations")).json()]
+    assert kinh_dinh["conversation"]["id"] not in seen_by_do_vinh
+    assert unknown["conversation"]["id"] in seen_by_do_vinh         # unrouted: everyone may pick it up
+    assert (await do_vinh.post(f"/conversations/{kinh_dinh['conversation']['id']}/claim")).status_code == 404
+
+
+async def test_officer_sets_the_ward_and_the_conversation_moves_to_that_unit(
+        client: httpx.AsyncClient, services: Services, sign_in: SignIn) -> None:
+    body = await chat(client, "web-set", payload="/handoff")
+    officer = await sign_in("an")
+    response = await officer.put(f"/conversations/{body['conversation']['id']}/ward", {"ward": "Thành Hải"})
+    assert response.status_code == 200
+    assert response.json() == {"ward": "Bảo An", "candidates": [], "unit_code": "ca_bao_an", "moved": True}
+    detail = (await officer.get(f"/conversations/{body['conversation']['id']}")).json()
+    assert detail["conversation"]["unit_code"] == "ca_bao_an" and detail["contact"]["ward"] == "Bảo An"
+    assert any("Chuyển cho đơn vị ca_bao_an" in (m["text"] or "") for m in detail["messages"])
+    ambiguous = await officer.put(f"/conversations/{body['conversation']['id']}/ward", {"ward": "TP Phan Rang"})
+    assert ambiguous.json()["ward"] is None and "Đô Vinh" in ambiguous.json()["candidates"]
