@@ -10,20 +10,21 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
+from channels.registry import open_channels
 from channels.webchat import WebchatAdapter
-from gateway import health
+from gateway import health, webhooks
 from gateway.bus import Bus, connect_redis
 from gateway.conversations.pipeline import Pipeline
 from gateway.db.session import Database
 from gateway.engine import EngineClient
 from gateway.errors import install_error_handlers
 from gateway.handoff import HandoffService
+from gateway.officers.router import router as officers_router
 from gateway.services import Services
 from gateway.settings import Settings, load_settings
 from gateway.webchat import routes as webchat_routes
@@ -31,7 +32,6 @@ from gateway.webchat import routes as webchat_routes
 log = logging.getLogger(__name__)
 # Loggers of libraries that would write URLs (a bot token is part of Telegram's), parameters or bodies.
 QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "asyncpg", "sqlalchemy.engine")
-HERE = Path(__file__).resolve().parent
 _SENDER_IN_PATH = re.compile(r"^(/api/v1/chat/)[^/?]+")
 
 
@@ -70,11 +70,7 @@ async def close_services(services: Services) -> None:
 
 
 async def _open_channels(services: Services) -> None:
-    """The platform channels configured in the environment (channels/registry.py), if that module exists."""
-    if not (HERE.parent / "channels" / "registry.py").exists():
-        return
-    from channels.registry import open_channels
-
+    """The platform channels configured in the environment; the web chat is always there."""
     channels = await open_channels(services.settings.env, engine=services.database.engine,
                                    development=services.settings.is_development)
     services.extras["channels"] = channels
@@ -110,12 +106,6 @@ def create_app(settings: Settings | None = None, *,
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(webchat_routes.router)
-    if (HERE / "webhooks.py").exists():
-        from gateway import webhooks
-        app.include_router(webhooks.router)
-    if (HERE / "officers" / "__init__.py").exists():
-        from gateway import officers
-        officers_router = getattr(officers, "router", None)
-        if officers_router is not None:
-            app.include_router(officers_router)
+    app.include_router(webhooks.router)
+    app.include_router(officers_router)
     return app

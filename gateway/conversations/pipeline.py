@@ -30,6 +30,8 @@ from gateway.conversations.unit_of_work import UnitOfWork
 from gateway.db.models import Contact, Conversation, InboundDelivery, Message, utcnow
 from gateway.db.session import Database
 from gateway.engine import BotMessage, EngineClient, EngineUnavailable
+from gateway.officers import hours as officer_hours
+from gateway.officers import routing
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +141,7 @@ class Pipeline:
         try:
             for attempt in range(3):
                 try:
-                    return await self._store_inbound(inbound)
+                    return await self._store_inbound(inbound, adapter)
                 except IntegrityError:
                     if await self._delivery_seen(inbound):
                         return None
@@ -164,7 +166,7 @@ class Pipeline:
                 InboundDelivery.channel == inbound.channel, InboundDelivery.delivery_key == inbound.delivery_key))
         return found is not None
 
-    async def _store_inbound(self, inbound: InboundMessage) -> RecordedInbound:
+    async def _store_inbound(self, inbound: InboundMessage, adapter: ChannelAdapter | None) -> RecordedInbound:
         now = utcnow()
         async with self.uow() as uow:
             uow.session.add(InboundDelivery(channel=inbound.channel, delivery_key=inbound.delivery_key,
@@ -180,6 +182,10 @@ class Pipeline:
             uow.session.add(message)
             conversation.last_inbound_at = now
             conversation.last_activity_at = now
+            window = getattr(adapter, "reply_window_closes_at", None)
+            if window is not None:
+                # Each message from the person reopens the platform's window for officers' replies.
+                conversation.reply_window_closes_at = window(now)
             await uow.session.flush()
             uow.emit({"type": "message_created", "conversation_id": conversation.id, "message_id": message.id,
                       "direction": "incoming", "author": "contact"})
@@ -263,8 +269,7 @@ class Pipeline:
                 await handoff.person_wrote_after_resolve(uow, conversation, now=now)
             if conversation.status == "human":
                 if not await repository.waiting_notice_sent(session, conversation):
-                    drafts.append(_Draft(texts.waiting_notice(now, waiting_since=conversation.waiting_since),
-                                         "system", "waiting", topic="handoff"))
+                    drafts.append(self._waiting(now, conversation))
                 return await self._finish(uow, recorded, adapter, message, conversation, drafts, now)
 
             engine_text = self._engine_text(message, conversation, adapter)
@@ -278,7 +283,7 @@ class Pipeline:
             except EngineUnavailable as error:
                 log.warning("engine unavailable: conversation=%s error=%s", conversation.id, error)
                 message.external_error = "engine_unavailable"
-                await handoff.request_human(uow, conversation, reason="engine_unavailable", priority="normal")
+                await self._escalate(uow, conversation, reason="engine_unavailable", priority="normal", now=now)
                 drafts.append(_Draft(texts.ENGINE_UNAVAILABLE, "system", "engine_unavailable", topic="handoff"))
                 return await self._finish(uow, recorded, adapter, message, conversation, drafts, utcnow())
 
@@ -290,6 +295,18 @@ class Pipeline:
             outcome = await self._finish(uow, recorded, adapter, message, conversation, drafts, now,
                                          handoff_signal=signal)
             return outcome
+
+    @staticmethod
+    async def _escalate(uow: UnitOfWork, conversation: Conversation, *, reason: str, priority: str,
+                        now: datetime) -> None:
+        """To the officers' queue, routed to the unit that serves the person's ward."""
+        await routing.route_conversation(uow.session, conversation)
+        await handoff.request_human(uow, conversation, reason=reason, priority=priority, now=now)
+
+    @staticmethod
+    def _waiting(now: datetime, conversation: Conversation) -> _Draft:
+        return _Draft(officer_hours.waiting_notice(now, conversation.priority), "system", "waiting",
+                      topic="handoff")
 
     def _engine_text(self, message: Message, conversation: Conversation, adapter: ChannelAdapter) -> str | None:
         if message.payload:
@@ -317,12 +334,14 @@ class Pipeline:
                       message: Message, conversation: Conversation, drafts: list[_Draft], now: datetime,
                       *, handoff_signal: Any = None) -> AnswerOutcome:
         """Store the replies (pending), mark the message handled, apply a handoff — one commit — then send."""
+        if handoff_signal is not None:
+            await self._escalate(uow, conversation, reason=handoff_signal.reason,
+                                 priority=handoff_signal.priority, now=now)
+            # Told in the same turn when an officer will answer, so nobody is left guessing.
+            drafts.append(self._waiting(now, conversation))
         self._store_drafts(uow, conversation, drafts, now)
         message.handled_at = now
         conversation.last_activity_at = now
-        if handoff_signal is not None:
-            await handoff.request_human(uow, conversation, reason=handoff_signal.reason,
-                                        priority=handoff_signal.priority, now=now)
         await uow.session.flush()
         self._emit_created(uow, conversation.id, drafts)
         await uow.commit()
@@ -428,7 +447,8 @@ class Pipeline:
                     return AnswerOutcome(await self._view(conversation), ())
                 message.external_error = error
                 if handoff.state_of(conversation) in (handoff.State.BOT, handoff.State.RESOLVED):
-                    await handoff.request_human(uow, conversation, reason="engine_unavailable")
+                    await self._escalate(uow, conversation, reason="engine_unavailable", priority="normal",
+                                         now=utcnow())
                 return await self._finish(uow, recorded, adapter, message, conversation, drafts, utcnow())
         except Exception as second:  # noqa: BLE001
             log.error("fail-safe failed: conversation=%s error=%s", recorded.conversation_id, type(second).__name__)

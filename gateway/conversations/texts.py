@@ -1,8 +1,6 @@
 """What the gateway itself says to a person (not the bot's answers). Vietnamese, short, honest."""
 from __future__ import annotations
 
-from datetime import datetime
-
 EMERGENCY_LINE = "Nếu bạn đang gặp nguy hiểm, hãy gọi ngay 113 (công an) hoặc 115 (cấp cứu)."
 
 ENGINE_UNAVAILABLE = (
@@ -25,10 +23,3 @@ def consent_notice(retention_days: int) -> str:
     )
 
 
-def waiting_notice(now: datetime, *, waiting_since: datetime | None = None) -> str:
-    """Told once per wait while an officer has (or will have) the conversation.
-
-    Simple version: the officer console replaces this with a working-hours aware text
-    (same signature).
-    """
-    return "Cán bộ đã nhận tin nhắn của bạn và sẽ trả lời sớm nhất có thể. " + EMERGENCY_LINE

@@ -197,11 +197,13 @@ async def route_conversation(session: AsyncSession, conversation: Conversation,
                              directory: Directory | None = None) -> str | None:
     """Set the conversation's unit from the person's ward (called when it is escalated).
 
-    Does nothing when a unit is already set (an officer's transfer wins over the automatic route).
+    A unit already set stays (an officer's transfer wins over the automatic route), except the default
+    intake unit: a conversation waits there only until the person's ward is known.
     """
-    if conversation.unit_code:
-        return conversation.unit_code
     directory = await database_directory(session, directory or load_directory())
+    intake = directory.default_unit
+    if conversation.unit_code and (intake is None or conversation.unit_code != intake.code):
+        return conversation.unit_code
     contact = await session.get(Contact, conversation.contact_id)
     match = directory.resolve_ward(contact.ward if contact else None)
     unit = directory.unit_for_ward(match.ward)

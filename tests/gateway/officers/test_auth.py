@@ -66,7 +66,7 @@ async def test_the_cookie_is_secure_outside_development(make_officer: MakeOffice
 
 def _app_of(services: Services) -> FastAPI:
     from gateway.errors import install_error_handlers
-    from gateway.officers import router
+    from gateway.officers.router import router
 
     app = FastAPI()
     app.state.services = services

@@ -58,14 +58,18 @@ async def set_ward(services: Services, conversation_id: str, ward: str) -> None:
         await session.commit()
 
 
-async def test_route_conversation_sets_the_unit_of_the_persons_ward(client: httpx.AsyncClient,
-                                                                    services: Services) -> None:
+async def test_an_escalation_is_routed_to_the_unit_of_the_persons_ward(client: httpx.AsyncClient,
+                                                                       services: Services) -> None:
+    first = await chat(client, "web-ward", "xin chao")
+    await set_ward(services, first["conversation"]["id"], "phường Mỹ Hải")     # an old name of Đông Hải
+
     body = await chat(client, "web-ward", payload="/handoff")
-    await set_ward(services, body["conversation"]["id"], "phường Mỹ Hải")
+
+    assert body["conversation"]["status"] == "human"
     async with services.database.sessions() as session:
         conversation = await session.get_one(Conversation, body["conversation"]["id"])
+        assert conversation.unit_code == "ca_dong_hai"
         assert await route_conversation(session, conversation) == "ca_dong_hai"
-        await session.commit()
         contact = await session.scalar(select(Contact).where(Contact.id == conversation.contact_id))
     assert contact is not None and contact.unit_code == "ca_dong_hai"
 
@@ -73,23 +77,28 @@ async def test_route_conversation_sets_the_unit_of_the_persons_ward(client: http
 async def test_queue_shows_the_unit_and_officers_see_only_their_units(client: httpx.AsyncClient,
                                                                       services: Services, sign_in: SignIn) -> None:
     kinh_dinh = await chat(client, "web-kd", payload="/handoff")
-    await set_ward(services, kinh_dinh["conversation"]["id"], "phuong kinh dinh")
     unknown = await chat(client, "web-unknown", payload="/handoff")
     phan_rang = await sign_in("pr", unit_code="ca_phan_rang")
     do_vinh = await sign_in("dv", unit_code="ca_do_vinh")
+    intake = await sign_in("tn", unit_code="to_thncd")
 
-    items = {i["id"]: i for i in (await phan_rang.get("/conversations")).json()}
-    assert items[kinh_dinh["conversation"]["id"]]["unit_code"] == "ca_phan_rang"
-    assert items[kinh_dinh["conversation"]["id"]]["unit_name"] == "Công an phường Phan Rang"
+    # Ward not known yet: both wait at the intake unit.
+    seen_by_intake = {i["id"]: i for i in (await intake.get("/conversations")).json()}
+    assert {kinh_dinh["conversation"]["id"], unknown["conversation"]["id"]} <= set(seen_by_intake)
+    assert seen_by_intake[unknown["conversation"]["id"]]["unit_code"] == "to_thncd"
 
-    # Once routed for real, another ward's officer no longer sees it.
+    # The ward becomes known (an old name): the conversation leaves intake for its ward's unit.
+    await set_ward(services, kinh_dinh["conversation"]["id"], "phuong kinh dinh")
     async with services.database.sessions() as session:
         conversation = await session.get_one(Conversation, kinh_dinh["conversation"]["id"])
-        await route_conversation(session, conversation)
+        assert await route_conversation(session, conversation) == "ca_phan_rang"
         await session.commit()
+    items = {i["id"]: i for i in (await phan_rang.get("/conversations")).json()}
+    assert items[kinh_dinh["conversation"]["id"]]["unit_name"] == "Công an phường Phan Rang"
+
     seen_by_do_vinh = [i["id"] for i in (await do_vinh.get("/conversations")).json()]
     assert kinh_dinh["conversation"]["id"] not in seen_by_do_vinh
-    assert unknown["conversation"]["id"] in seen_by_do_vinh         # unrouted: everyone may pick it up
+    assert unknown["conversation"]["id"] not in seen_by_do_vinh
     assert (await do_vinh.post(f"/conversations/{kinh_dinh['conversation']['id']}/claim")).status_code == 404
 
 
