@@ -271,6 +271,9 @@ class Pipeline:
                 if not await repository.waiting_notice_sent(session, conversation):
                     drafts.append(self._waiting(now, conversation))
                 return await self._finish(uow, recorded, adapter, message, conversation, drafts, now)
+            if await repository.back_from_officers(session, conversation):
+                # Say so when a person moves from a human back to automation (Meta's policy asks it too).
+                drafts.append(_Draft(texts.BACK_TO_BOT, "system", "back_to_bot"))
 
             engine_text = self._engine_text(message, conversation, adapter)
             if engine_text is None:

@@ -83,6 +83,17 @@ async def waiting_notice_sent(session: AsyncSession, conversation: Conversation)
     return bool(count)
 
 
+BACK_TO_BOT_KINDS = ("handoff.hand_back", "handoff.resolve", "handoff.person_wrote_after_resolve")
+
+
+async def back_from_officers(session: AsyncSession, conversation: Conversation) -> bool:
+    """Whether officers handed the conversation back and the person has not been told the bot answers again."""
+    latest = await session.scalar(
+        select(Message.kind).where(Message.conversation_id == conversation.id, Message.direction != "incoming")
+        .order_by(Message.id.desc()).limit(1))
+    return latest in BACK_TO_BOT_KINDS
+
+
 async def officer_name(session: AsyncSession, officer_id: int | None) -> str | None:
     if officer_id is None:
         return None

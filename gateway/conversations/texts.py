@@ -22,4 +22,7 @@ def consent_notice(retention_days: int) -> str:
         "Muốn xóa ngay, nhắn: “xóa dữ liệu của tôi”."
     )
 
-
+BACK_TO_BOT = (
+    "Cán bộ đã hoàn tất phần hỗ trợ. Từ bây giờ trợ lý tự động sẽ trả lời bạn; "
+    "cần gặp lại cán bộ, bạn cứ nhắn “gặp cán bộ”."
+)

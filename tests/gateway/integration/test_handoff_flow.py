@@ -113,6 +113,10 @@ async def test_officer_reply_resolve_and_back_to_bot(client: httpx.AsyncClient, 
     assert back["conversation"]["status"] == "bot"
     assert back["conversation"]["priority"] == "normal"
     assert answers(back)[0]["meta"]["topic"] == "loan_22_2023"
+    kinds = [m["meta"]["kind"] for m in back["messages"]]
+    assert kinds[0] == "back_to_bot", "the person is told the bot answers again"
+    later = await chat(client, "web-cycle", "con lai suat")
+    assert "back_to_bot" not in [m["meta"]["kind"] for m in later["messages"]]
     activity = [m.text for m in await transcript(services, conversation_id) if m.direction == "activity"]
     assert activity[1] == "Cán bộ Trần Văn An nhận cuộc trò chuyện"
     assert activity[2].startswith("Đã giải quyết xong")
