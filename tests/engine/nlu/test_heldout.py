@@ -1,0 +1,71 @@
+"""The held-out set: never in the training data, and the trained model clears the bars on it."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.vietnamese import fold_diacritics
+from tools.eval_report import read_cases
+
+ROOT = Path(__file__).resolve().parents[3]
+HELDOUT = ROOT / "tests" / "data" / "heldout.tsv"
+NLU_DATA = ROOT / "nlu_data"
+
+ACCURACY_BAR = 0.95
+STRIPPED_BAR = 0.93
+OOS_RECALL_BAR = 0.85
+
+_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\{[^}]*\}|\([^)]*\))")
+
+
+def _key(text: str) -> str:
+    """Case-, diacritic- and punctuation-insensitive form of a sentence."""
+    return " ".join(re.findall(r"\w+", fold_diacritics(text).casefold()))
+
+
+def _training_texts() -> set[str]:
+    texts: set[str] = set()
+    for path in NLU_DATA.rglob("*.yml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith("- "):
+                texts.add(_key(_ANNOTATION.sub(r"\1", stripped[2:])))
+    return texts
+
+
+def test_no_heldout_line_is_in_the_training_data() -> None:
+    training = _training_texts()
+    assert len(training) > 100  # the training data was found and read
+    leaked = [c.text for c in read_cases(HELDOUT) if _key(c.text) in training]
+    assert not leaked, f"held-out lines found in nlu_data/ (the set is spent): {leaked}"
+
+
+def test_leak_check_is_insensitive_to_case_diacritics_and_annotations() -> None:
+    assert _key(_ANNOTATION.sub(r"\1", "Xin [phiếu số 1](certificate) ở ĐÂU?")) == _key("xin phieu so 1 o dau")
+    assert _ANNOTATION.sub(r"\1", 'vay [học nghề]{"entity": "loan_purpose"} ko') == "vay học nghề ko"
+
+
+@pytest.fixture(scope="module")
+def heldout_report():  # type: ignore[no-untyped-def]
+    from tools.eval import intent_predictor
+    from tools.eval_report import evaluate
+    from tools.train import current_model_path
+
+    model = current_model_path()
+    if model is None:
+        pytest.fail("No trained model for the current inputs: run `make model` first.")
+    return evaluate(read_cases(HELDOUT), intent_predictor(model))
+
+
+def test_heldout_accuracy(heldout_report) -> None:  # type: ignore[no-untyped-def]
+    assert heldout_report.accuracy >= ACCURACY_BAR, heldout_report.summary()
+
+
+def test_heldout_accuracy_without_diacritics(heldout_report) -> None:  # type: ignore[no-untyped-def]
+    assert heldout_report.accuracy_stripped >= STRIPPED_BAR, heldout_report.summary()
+
+
+def test_heldout_out_of_scope_recall(heldout_report) -> None:  # type: ignore[no-untyped-def]
+    assert heldout_report.oos_recall >= OOS_RECALL_BAR, heldout_report.summary()
