@@ -47,7 +47,8 @@ model: .venv/engine/.installed ## train the model, only when its inputs changed
 	@$(ENGINE)/python -m tools.train
 
 run: install model ## start engine, actions and gateway (http://localhost:$(PORT))
-	$(GATEWAY)/honcho start -f Procfile
+	@# honcho gives each process PORT=base+100*i: the gateway comes first, so it keeps $(PORT).
+	$(GATEWAY)/honcho start -f Procfile -p $(PORT)
 
 shell: install model ## chat with the bot in the terminal
 	$(ENGINE)/python -m tools.shell

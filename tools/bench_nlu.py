@@ -34,7 +34,7 @@ def _top_two(parse: dict) -> tuple[str, float, float]:
     return first["name"], float(first["confidence"]), float(second)
 
 
-def sweep_fallback(model: "NluModel", path: Path) -> None:  # noqa: F821 (engine-only import)
+def sweep_fallback(model: NluModel, path: Path) -> None:  # noqa: F821 (engine-only import)
     from bot.topics import topic_of_intent
     from tools.eval_report import score, stripped
 

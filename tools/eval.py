@@ -4,14 +4,15 @@
 
 intent:  each text is parsed by the trained NLU model; the intent maps to a topic with
          bot.topics.topic_of_intent (nlu_fallback → out_of_scope).
-answers: topics come from tools.eval_answers.predict_topics (the actions' full answer path).
+answers: topics of the first bot message when the model and the actions answer in-process
+         (tools.eval_answers.LocalEngine: the actions' full answer path).
 The last printed line is the JSON summary.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
+import itertools
 import os
 import sys
 from collections.abc import Callable
@@ -51,16 +52,16 @@ def intent_predictor(model_path: Path) -> Predictor:
     return predict
 
 
-def answers_predictor() -> Predictor:
-    try:
-        module = importlib.import_module("tools.eval_answers")
-    except ModuleNotFoundError as error:
-        if error.name != "tools.eval_answers":
-            raise
-        sys.exit("--mode answers needs tools/eval_answers.py with predict_topics(texts) (the actions' part)")
-    predict = getattr(module, "predict_topics", None)
-    if predict is None:
-        sys.exit("tools/eval_answers.py has no predict_topics(texts: list[str]) -> list[str]")
+def answers_predictor(model_path: Path) -> Predictor:
+    from tools.eval_answers import LocalEngine, first_topic
+
+    engine = LocalEngine(model_path)
+    senders = itertools.count()
+
+    def predict(texts: list[str]) -> list[str]:
+        # A fresh sender per text: each is scored as the first message of a conversation.
+        return [first_topic(engine.send(f"eval-{next(senders)}", text)) for text in texts]
+
     return predict
 
 
@@ -83,7 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quiet", action="store_true", help="do not list the misclassified texts")
     args = parser.parse_args(argv)
     cases = read_cases(args.file)
-    predict = intent_predictor(_model_or_exit(args.model)) if args.mode == "intent" else answers_predictor()
+    model = _model_or_exit(args.model)
+    predict = intent_predictor(model) if args.mode == "intent" else answers_predictor(model)
     print(render(evaluate(cases, predict), show_errors=not args.quiet))
 
 

@@ -1,14 +1,13 @@
 """The engine and its actions in one process: the trained model answers through the real actions,
 with no action server and no port (used by `make eval MODE=answers`, `make shell`).
 
-    predict_topics(texts) -> the topic code of the first bot message for each text
+    LocalEngine(model).send(sender, text) -> the bot messages, as the REST channel returns them
 
 The model is the current one (tools.train.current_model_path()) unless ENGINE_MODEL names another.
 """
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import os
 from pathlib import Path
@@ -23,6 +22,10 @@ def _quiet() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     for name in ("rasa", "rasa_sdk", "tensorflow", "absl", "asyncio"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    # Rasa's structlog events otherwise print at debug level on stdout, between the bot's bubbles.
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.ERROR)
 
 
 class LocalEngine:
@@ -74,18 +77,5 @@ def first_topic(messages: list[dict[str, Any]]) -> str:
     return str((custom.get("meta") or {}).get("topic") or "out_of_scope")
 
 
-_engine: LocalEngine | None = None
 
 
-def predict_topics(texts: list[str]) -> list[str]:
-    """meta.topic of the bot's first message for each text. The engine is loaded on the first call
-    and kept (the evaluation calls twice: the file, then its copy without diacritics)."""
-    global _engine
-    if _engine is None:
-        _engine = LocalEngine()
-    # A fresh sender per text: each is scored as the first message of a conversation.
-    start = next(_senders)
-    return [first_topic(_engine.send(f"eval-{start}-{i}", text)) for i, text in enumerate(texts)]
-
-
-_senders = itertools.count()

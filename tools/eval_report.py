@@ -94,7 +94,7 @@ def _gold(case: Case, predicted: str) -> str:
 
 
 def _accuracy(cases: Sequence[Case], predictions: Sequence[str]) -> float:
-    return sum(_is_right(c, p) for c, p in zip(cases, predictions)) / len(cases)
+    return sum(_is_right(c, p) for c, p in zip(cases, predictions, strict=True)) / len(cases)
 
 
 def score(
@@ -103,11 +103,11 @@ def score(
     """Score predictions on the accented cases and on their stripped copy."""
     if not (len(cases) == len(predictions) == len(predictions_stripped)):
         raise ValueError("one prediction per case is needed, for both copies")
-    gold = [_gold(c, p) for c, p in zip(cases, predictions)]
+    gold = [_gold(c, p) for c, p in zip(cases, predictions, strict=True)]
     topics = sorted(set(gold) | set(predictions))
     per_topic: list[TopicScore] = []
     for topic in topics:
-        tp = sum(g == topic and p == topic for g, p in zip(gold, predictions))
+        tp = sum(g == topic and p == topic for g, p in zip(gold, predictions, strict=True))
         predicted = sum(p == topic for p in predictions)
         support = sum(g == topic for g in gold)
         precision = tp / predicted if predicted else 0.0
@@ -121,8 +121,8 @@ def score(
     oos = [i for i, c in enumerate(cases) if c.topics == (OUT_OF_SCOPE,)]
     oos_hits = sum(predictions[i] == OUT_OF_SCOPE for i in oos)
     oos_recall = oos_hits / len(oos) if oos else 1.0
-    pairs = Counter((g, p) for g, p in zip(gold, predictions) if g != p)
-    errors = tuple((c.text, g, p) for c, g, p in zip(cases, gold, predictions) if g != p)
+    pairs = Counter((g, p) for g, p in zip(gold, predictions, strict=True) if g != p)
+    errors = tuple((c.text, g, p) for c, g, p in zip(cases, gold, predictions, strict=True) if g != p)
     return Report(
         n=len(cases),
         accuracy=_accuracy(cases, predictions),

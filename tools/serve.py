@@ -51,7 +51,7 @@ def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.chdir(ROOT)
     argv = commands[sys.argv[1]]()
-    os.execv(argv[0], argv)
+    os.execv(argv[0], argv)  # noqa: S606 - replace this process, as the Procfile expects
 
 
 if __name__ == "__main__":

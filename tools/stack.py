@@ -13,9 +13,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE_PYTHON = ROOT / ".venv/engine/bin/python"
@@ -37,10 +37,10 @@ class Stack:
 
     def chat(self, sender_id: str, text: str | None = None, payload: str | None = None) -> dict:
         body = json.dumps({"sender_id": sender_id, "text": text, "payload": payload}).encode()
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - loopback only
             f"{self.gateway_url}/api/v1/chat", data=body, headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback only
             return json.loads(response.read())
 
     def rss_mib(self) -> dict[str, float]:
@@ -64,7 +64,7 @@ def _tree_rss_kib(pid: int) -> int:
 
 def _healthy(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -81,7 +81,7 @@ def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
             RASA_TELEMETRY_ENABLED="false",
             PYTHONPATH=str(ROOT),
             DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/gateway.db",
-            UNANSWERED_LOG=f"{tmp}/unanswered.jsonl",
+            UNANSWERED_PATH=f"{tmp}/unanswered.jsonl",
         )
         env.pop("REDIS_URL", None)
         env.update(extra_env or {})
@@ -89,7 +89,7 @@ def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
         started = time.monotonic()
         try:
             for name, python in (("engine", ENGINE_PYTHON), ("actions", ENGINE_PYTHON), ("gateway", GATEWAY_PYTHON)):
-                log = open(Path(tmp) / f"{name}.log", "wb")  # noqa: SIM115 - closed with the directory
+                log = open(Path(tmp) / f"{name}.log", "wb")
                 stack.processes[name] = subprocess.Popen(
                     [str(python), "-m", "tools.serve", name], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
                 )
