@@ -298,3 +298,20 @@ def test_crisis_answers_even_without_a_knowledge_base(make_tracker: Any, monkeyp
     _, [message] = run(ActionCrisis(), make_tracker("crisis", "cứu tôi"))
     assert "113" in message["text"] and "115" in message["text"]
     assert message["meta"]["handoff"] == {"reason": "crisis", "priority": "urgent"}
+
+
+@pytest.mark.parametrize(
+    ("entity", "text", "expected"),
+    [
+        ("helpful", HELPFUL_PAYLOAD, "helpful"),
+        ("not_helpful", NOT_HELPFUL_PAYLOAD, "not_helpful"),
+        (None, "hữu ích lắm, cảm ơn", "helpful"),
+        (None, "chưa đúng ý mình", "not_helpful"),
+        (None, "không hữu ích", "not_helpful"),
+        (None, "sai rồi", "not_helpful"),
+    ],
+)
+def test_feedback_typed_in_words_is_read(entity: str | None, text: str, expected: str) -> None:
+    from actions.feedback import feedback_value
+
+    assert feedback_value(entity, text) == expected

@@ -16,7 +16,9 @@ def _write(tmp_path: Path, body: str) -> Path:
 
 
 def test_reads_cases_with_several_acceptable_topics(tmp_path: Path) -> None:
-    path = _write(tmp_path, "text\ttopics\nxin lý lịch tư pháp\tjudicial_record\nxóa án\texpungement|judicial_record\n\n")
+    path = _write(
+        tmp_path, "text\ttopics\nxin lý lịch tư pháp\tjudicial_record\nxóa án\texpungement|judicial_record\n\n"
+    )
     assert read_cases(path) == [
         Case("xin lý lịch tư pháp", ("judicial_record",)),
         Case("xóa án", ("expungement", "judicial_record")),

@@ -4,9 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from bot.components.token_field_featurizer import TokenFieldFeaturizer
-from bot.components.vietnamese_tokenizer import VietnameseTokenizer, segment_tokens
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -14,6 +11,9 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.token_field_featurizer import TokenFieldFeaturizer
+from bot.components.vietnamese_tokenizer import VietnameseTokenizer, segment_tokens
 
 CONTEXT = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
 

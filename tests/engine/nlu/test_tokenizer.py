@@ -4,8 +4,6 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-
-from bot.components.vietnamese_tokenizer import VietnameseTokenizer
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -14,6 +12,8 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.vietnamese_tokenizer import VietnameseTokenizer
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_accented_stripped_and_teencode_give_the_same_features(tokenizer: Vietna
         [t.lemma for t in _tokens(tokenizer, text)]
         for text in ("Không được hả", "khong duoc ha", "ko đc hả", "KHÔNGGGG ĐƯỢC HẢ")
     ]
-    assert all(l == lemmas[0] for l in lemmas)
+    assert all(lemma == lemmas[0] for lemma in lemmas)
 
 
 def test_numbers_with_k_are_left_alone(tokenizer: VietnameseTokenizer) -> None:
