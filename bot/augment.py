@@ -80,7 +80,7 @@ def _values_as_written(original: Example, text: str, entities: tuple[Entity, ...
     """An entity whose value was its own text (e.g. `ward`, "a place name as written") keeps that rule in
     the variant; explicit values (certificate `so_1`) stay as annotated."""
     out: list[Entity] = []
-    for old, new in zip(original.entities, entities):
+    for old, new in zip(original.entities, entities, strict=True):
         if old.get("value") == original.text[old["start"] : old["end"]]:
             new = {**new, "value": text[new["start"] : new["end"]]}
         out.append(new)

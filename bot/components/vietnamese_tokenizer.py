@@ -75,7 +75,7 @@ class VietnameseTokenizer(Tokenizer):
             # Only punctuation or emoji: one token for the whole text, as WhitespaceTokenizer does.
             return [Token(text, 0, len(text), lemma=text.strip() or text)]
         if self._segment:
-            for token, word in zip(tokens, segment_tokens([t.get("accented") for t in tokens])):
+            for token, word in zip(tokens, segment_tokens([t.get("accented") for t in tokens]), strict=True):
                 token.set("word", fold_diacritics(word) if self._fold else word)
         return self._apply_token_pattern(tokens)
 
