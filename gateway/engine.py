@@ -115,7 +115,11 @@ class EngineClient:
         if not isinstance(items, list):
             raise EngineUnavailable("engine answered with something that is not a list")
         messages = [parse_bot_message(item) for item in items if isinstance(item, Mapping)]
-        return [message for message in messages if message is not None]
+        answered = [message for message in messages if message is not None]
+        if not answered:
+            # The engine swallows a failed action and answers []: for the person that is silence.
+            raise EngineUnavailable("engine answered with no message (an action failed?)")
+        return answered
 
     async def ready(self) -> bool:
         try:

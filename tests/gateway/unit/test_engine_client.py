@@ -42,7 +42,8 @@ async def test_custom_messages_are_parsed_in_order() -> None:
 
 
 @pytest.mark.parametrize("response", [httpx.Response(500), httpx.Response(503), httpx.Response(200, text="nope"),
-                                      httpx.Response(200, json={"not": "a list"})])
+                                      httpx.Response(200, json={"not": "a list"}),
+                                      httpx.Response(200, json=[])])  # a failed action: Rasa answers []
 async def test_bad_answers_mean_unavailable(response: httpx.Response) -> None:
     engine = client(lambda request: response)
     with pytest.raises(EngineUnavailable):
