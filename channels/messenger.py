@@ -18,7 +18,15 @@ import httpx
 
 from channels.base import Button, InboundMessage, OutboundMessage, SendResult, WebhookRejected
 from channels.payloads import MalformedUpdateError, header, load_json_object
-from channels.retry import DEFAULT_RETRY, RetriesExhaustedError, RetryableError, RetryPolicy, Sleep, call_with_retries
+from channels.retry import (
+    DEFAULT_RETRY,
+    RejectedError,
+    RetriesExhaustedError,
+    RetryableError,
+    RetryPolicy,
+    Sleep,
+    call_with_retries,
+)
 from channels.text import numbered_options, split_text
 
 DEFAULT_API_BASE = "https://graph.facebook.com/v25.0"
@@ -156,7 +164,7 @@ class MessengerAdapter:
                 result = await call_with_retries(
                     partial(self._post_once, body), policy=self._retry, sleep=self._sleep
                 )
-            except (RetriesExhaustedError, _RejectedError) as failure:
+            except (RetriesExhaustedError, RejectedError) as failure:
                 return SendResult(ok=False, platform_message_ids=tuple(sent), error=failure.reason)
             sent.append(str(result.get("message_id", "")))
         return SendResult(ok=True, platform_message_ids=tuple(sent))
@@ -183,7 +191,7 @@ class MessengerAdapter:
             or detail.get("is_transient") or detail.get("code") in _TRANSIENT_CODES
         ):
             raise RetryableError(reason, retry_after=retry_after)
-        raise _RejectedError(reason)
+        raise RejectedError(reason)
 
     def reply_window_closes_at(self, last_inbound_at: datetime) -> datetime | None:
         return reply_window_closes_at(last_inbound_at)
@@ -191,14 +199,6 @@ class MessengerAdapter:
     async def aclose(self) -> None:
         if self._owns_client:
             await self._client.aclose()
-
-
-class _RejectedError(Exception):
-    """The Send API refused the message for a reason retrying will not fix."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _quick_replies(buttons: list[Button]) -> list[dict[str, str]]:

@@ -66,6 +66,14 @@ class RetriesExhaustedError(Exception):
         self.reason = reason
 
 
+class RejectedError(Exception):
+    """Raised when a platform refuses a message for a reason retrying will not fix."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 async def call_with_retries(
     attempt: Callable[[], Awaitable[T]], *, policy: RetryPolicy, sleep: Sleep = asyncio.sleep
 ) -> T:

@@ -24,7 +24,15 @@ import httpx
 
 from channels.base import InboundMessage, OutboundMessage, SendResult, WebhookRejected
 from channels.payloads import MalformedUpdateError, header, load_json_object
-from channels.retry import DEFAULT_RETRY, RetriesExhaustedError, RetryableError, RetryPolicy, Sleep, call_with_retries
+from channels.retry import (
+    DEFAULT_RETRY,
+    RejectedError,
+    RetriesExhaustedError,
+    RetryableError,
+    RetryPolicy,
+    Sleep,
+    call_with_retries,
+)
 from channels.text import split_with_options
 from channels.zalo_oa_tokens import OATokens, TokenStore
 
@@ -158,7 +166,7 @@ class ZaloOAAdapter:
             body = {"recipient": {"user_id": external_user_id}, "message": {"text": piece}}
             try:
                 message_id = await self._send_with_fresh_token(body)
-            except (RetriesExhaustedError, _RejectedError, TokenRefreshError, LookupError) as failure:
+            except (RetriesExhaustedError, RejectedError, TokenRefreshError, LookupError) as failure:
                 return SendResult(ok=False, platform_message_ids=tuple(sent), error=_reason(failure))
             sent.append(message_id)
         return SendResult(ok=True, platform_message_ids=tuple(sent))
@@ -175,7 +183,7 @@ class ZaloOAAdapter:
             try:
                 return await self._post_with_retries(body, tokens)
             except _TokenExpiredError as again:
-                raise _RejectedError(again.reason) from again
+                raise RejectedError(again.reason) from again
 
     async def _post_with_retries(self, body: dict[str, Any], tokens: OATokens) -> str:
         return await call_with_retries(
@@ -204,7 +212,7 @@ class ZaloOAAdapter:
             raise _TokenExpiredError(reason)
         if response.status_code == 429 or response.status_code >= 500:
             raise RetryableError(reason, retry_after=_retry_after_header(response))
-        raise _RejectedError(reason)
+        raise RejectedError(reason)
 
     async def _refresh(self, refresh_token: str) -> OATokens:
         """POST /v4/oa/access_token; Zalo rotates BOTH tokens, so the caller stores the pair at once."""
@@ -233,13 +241,7 @@ class ZaloOAAdapter:
             await self._client.aclose()
 
 
-class _RejectedError(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class _TokenExpiredError(_RejectedError):
+class _TokenExpiredError(RejectedError):
     """HTTP 401 or error -216: the access token is no longer valid."""
 
 

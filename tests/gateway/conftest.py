@@ -29,6 +29,10 @@ from gateway.app import create_app
 from gateway.services import Services
 from gateway.settings import Settings, load_settings
 from tests.gateway.fakes.engine import FakeEngine
+from tests.gateway.fakes.messenger_server import FakeMessenger
+from tests.gateway.fakes.telegram_server import FakeTelegram
+from tests.gateway.fakes.zalo_bot_server import FakeZaloBot
+from tests.gateway.fakes.zalo_oa_server import FakeZaloOA
 
 HERE = Path(__file__).resolve().parent
 REQUIRE_SERVICES = os.environ.get("CI_REQUIRE_SERVICES") == "1"
@@ -176,3 +180,27 @@ def live_gateway(settings: Settings) -> Iterator[str]:
     yield url
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_zalo_bot() -> Iterator[FakeZaloBot]:
+    with FakeZaloBot() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_zalo_oa() -> Iterator[FakeZaloOA]:
+    with FakeZaloOA() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_messenger() -> Iterator[FakeMessenger]:
+    with FakeMessenger() as fake:
+        yield fake

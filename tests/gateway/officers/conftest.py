@@ -1,7 +1,7 @@
 """Officer-side fixtures: accounts, signed-in API clients, and gateways wired to fake platforms."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -81,28 +81,8 @@ async def sign_in(app: FastAPI, make_officer: MakeOfficer) -> AsyncIterator[Sign
         await http.aclose()
 
 
-@pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as fake:
-        yield fake
 
 
-@pytest.fixture
-def fake_zalo_bot() -> Iterator[FakeZaloBot]:
-    with FakeZaloBot() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake_messenger() -> Iterator[FakeMessenger]:
-    with FakeMessenger() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake_zalo_oa() -> Iterator[FakeZaloOA]:
-    with FakeZaloOA() as fake:
-        yield fake
 
 
 @pytest.fixture
