@@ -40,10 +40,16 @@ STRONG_MATCH_SHARE = 0.6
 SHORT_MESSAGE_SYLLABLES = 6
 # Below this intent confidence a message right after an answer is read in that answer's topic first.
 LOW_CONFIDENCE = 0.6
+# An in-topic best match under this share of the index's reference score barely touches the topic: when
+# another policy topic has an article the message clearly asks for (STRONG_MATCH_SHARE), that one answers
+# ("ra tu ko co cccd thi lam sao xin viec": employment by the NLU, but the words are all about the card).
+WEAK_MATCH_SHARE = 0.3
 # Words an entity value stands for, added to the question so the ranking sees them however typed.
+# Not for "sản xuất kinh doanh": those words are in most loan articles (and in the employers' one's
+# title), so adding them outweighed what the person asked ("vay vốn làm ăn cần điều kiện gì").
 ENTITY_WORDS: dict[str, dict[str, str]] = {
     "certificate": {"so_1": "phiếu số 1", "so_2": "phiếu số 2"},
-    "loan_purpose": {"hoc_nghe": "học nghề đào tạo nghề", "san_xuat_kinh_doanh": "sản xuất kinh doanh"},
+    "loan_purpose": {"hoc_nghe": "học nghề đào tạo nghề"},
 }
 
 
@@ -96,11 +102,24 @@ def _articles(kb: KnowledgeBase, ranked: Sequence[Ranked]) -> tuple[Article, ...
     return tuple(kb.get(r.article_id) for r in ranked)
 
 
-def rank_in_topic(turn: Turn, topic: str, kb: KnowledgeBase, ranker: ArticleRanker) -> Decision:
+def clear_topic_elsewhere(turn: Turn, topic: str, ranker: ArticleRanker) -> str | None:
+    """Another policy topic whose best article the message clearly asks for; else None."""
+    ranked = [r for r in ranker.rank(query_text(turn)) if r.topic in POLICY_TOPICS]
+    if ranked and ranked[0].topic != topic and ranked[0].score >= STRONG_MATCH_SHARE * ranked[0].reference:
+        return ranked[0].topic
+    return None
+
+
+def rank_in_topic(turn: Turn, topic: str, kb: KnowledgeBase, ranker: ArticleRanker,
+                  *, may_move: bool = True) -> Decision:
     """The article of `topic` that answers the turn, or the likely ones to ask back with."""
     ranked = ranker.rank(query_text(turn), topic)
     if not ranked:  # a topic with no articles yet: still that topic, answered by an officer
         return AskBack(topic, ())
+    if may_move and ranked[0].score < WEAK_MATCH_SHARE * ranked[0].reference:
+        elsewhere = clear_topic_elsewhere(turn, topic, ranker)
+        if elsewhere is not None:
+            return rank_in_topic(turn, elsewhere, kb, ranker, may_move=False)
     if is_confident(ranked):
         return Answer(kb.get(ranked[0].article_id), topic)
     return AskBack(topic, _articles(kb, ranked[:MAX_CHOICES]))
