@@ -67,6 +67,10 @@ def _engine_env() -> dict[str, str]:
     env["RASA_TELEMETRY_ENABLED"] = "false"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["HF_HUB_OFFLINE"] = "1"  # underthesea's bundled models only; nothing is downloaded
+    # No Rasa training cache: it keys a component on its config and the training data, not on the files
+    # it reads (bot/data/abbreviations.yml), so after an edit there it reused the old tokenizer's work.
+    # This command trains only when an input changed anyway.
+    env["RASA_MAX_CACHE_SIZE"] = "0"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return env
 
