@@ -1,9 +1,10 @@
 """LinearIntentClassifier: registration, train, process, persist/load, and refusing a foreign model file."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-import skops.io as sio
+import numpy as np
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -12,7 +13,12 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.linear_intent_classifier import FILE_NAME, LinearIntentClassifier, features_text
+from bot.components.linear_intent_classifier import (
+    VOCABULARY_FILE,
+    WEIGHTS_FILE,
+    LinearIntentClassifier,
+    features_text,
+)
 from bot.components.vietnamese_tokenizer import VietnameseTokenizer
 
 CONTEXT = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
@@ -21,10 +27,6 @@ EXAMPLES = {
     "judicial_record": ["xin lý lịch tư pháp ở đâu", "phiếu lý lịch tư pháp số 1", "làm lý lịch tư pháp mất bao lâu"],
     "out_of_scope": ["thời tiết hôm nay thế nào", "giá vàng hôm nay", "kết quả bóng đá tối qua"],
 }
-
-
-class Foreign:
-    """A type the classifier never stores: its presence in a model file must refuse the load."""
 
 
 def _tokenized(texts: list[str]) -> list[Message]:
@@ -62,7 +64,7 @@ def test_classifies_text_typed_without_diacritics_and_ranks_every_intent(tmp_pat
     assert loan.get("intent")["name"] == "loan_22_2023"
     assert record.get("intent")["name"] == "judicial_record"
     ranking = loan.get("intent_ranking")
-    assert [r["name"] for r in ranking][0] == "loan_22_2023"
+    assert ranking[0]["name"] == "loan_22_2023"
     assert {r["name"] for r in ranking} == set(EXAMPLES)
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
 
@@ -77,11 +79,19 @@ def test_persisted_model_loads_and_answers_the_same(tmp_path: Path) -> None:
     assert after.get("intent_ranking") == before.get("intent_ranking")
 
 
-def test_a_model_file_holding_a_foreign_type_is_not_loaded(tmp_path: Path) -> None:
+def test_a_model_file_holding_pickled_objects_is_not_loaded(tmp_path: Path) -> None:
     storage, resource = LocalModelStorage(tmp_path), Resource("intents")
     with storage.write_to(resource) as directory:
-        sio.dump({"model": Foreign()}, directory / FILE_NAME)
+        (directory / VOCABULARY_FILE).write_text(json.dumps({"classes": ["a"], "vocabularies": {}}))
+        np.savez(directory / WEIGHTS_FILE, coef=np.array([object()], dtype=object))
     loaded = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage, resource, CONTEXT)
+    [message] = loaded.process(_tokenized(["vay vốn"]))
+    assert message.get("intent") == {"name": None, "confidence": 0.0}
+
+
+def test_an_untrained_resource_loads_as_a_classifier_without_intents(tmp_path: Path) -> None:
+    loaded = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(), LocalModelStorage(tmp_path), Resource("never"), CONTEXT)
     [message] = loaded.process(_tokenized(["vay vốn"]))
     assert message.get("intent") == {"name": None, "confidence": 0.0}
 
