@@ -35,6 +35,7 @@ class OutboundMessage:
 
     text: str
     buttons: Sequence[Button] = ()
+    from_officer: bool = False       # a person wrote it (Messenger's HUMAN_AGENT tag may apply)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@
 Inbound: the GET hub.challenge handshake, then POSTs signed with X-Hub-Signature-256 (HMAC-SHA256 of the
 raw body with the app secret); entries and messaging items arrive batched. Outbound: POST /me/messages
 with messaging_type RESPONSE, 2000-character bubbles, buttons as quick replies on the last bubble.
+With `human_agent` (MESSENGER_HUMAN_AGENT=1, only once the Page has Meta's Human Agent permission from App
+Review), officers' replies go as MESSAGE_TAG + HUMAN_AGENT and may be sent up to 7 days after the
+person's last message instead of 24 hours; the bot's own replies never carry the tag (Meta forbids it).
 """
 from __future__ import annotations
 
@@ -36,15 +39,17 @@ QUICK_REPLY_LIMIT = 13
 QUICK_REPLY_TITLE_LIMIT = 20
 QUICK_REPLY_PAYLOAD_LIMIT = 1000
 DEFAULT_TIMEOUT = 10.0
-# Standard messaging window. Replies after it need the HUMAN_AGENT tag (App Review), which we do not use.
+# Standard messaging window; with the HUMAN_AGENT tag a person (never the bot) may reply for 7 days.
 REPLY_WINDOW = timedelta(hours=24)
+HUMAN_AGENT_WINDOW = timedelta(days=7)
 # Graph error codes that mean "slow down / try again": 1 unknown, 2 service, 4 app rate, 613 call rate.
 _TRANSIENT_CODES = {1, 2, 4, 613}
 
 
-def reply_window_closes_at(last_inbound_at: datetime) -> datetime:
-    """When a RESPONSE message stops being allowed: 24 h after the person's last message."""
-    return last_inbound_at + REPLY_WINDOW
+def reply_window_closes_at(last_inbound_at: datetime, *, human_agent: bool = False) -> datetime:
+    """When an officer's reply stops being allowed: 24 h after the person's last message, 7 days with
+    the HUMAN_AGENT tag."""
+    return last_inbound_at + (HUMAN_AGENT_WINDOW if human_agent else REPLY_WINDOW)
 
 
 def expected_signature(app_secret: str, body: bytes) -> str:
@@ -66,8 +71,10 @@ class MessengerAdapter:
         client: httpx.AsyncClient | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
+        human_agent: bool = False,
     ) -> None:
         self._token = page_access_token
+        self._human_agent = human_agent
         self._app_secret = app_secret
         self._verify_token = verify_token
         self._url = f"{api_base.rstrip('/')}/me/messages"
@@ -153,11 +160,11 @@ class MessengerAdapter:
         quick_replies = _quick_replies(buttons[:QUICK_REPLY_LIMIT])
         sent: list[str] = []
         for index, piece in enumerate(pieces):
-            body: dict[str, Any] = {
-                "recipient": {"id": external_user_id},
-                "messaging_type": "RESPONSE",
-                "message": {"text": piece},
-            }
+            body: dict[str, Any] = {"recipient": {"id": external_user_id}, "message": {"text": piece}}
+            if message.from_officer and self._human_agent:
+                body.update(messaging_type="MESSAGE_TAG", tag="HUMAN_AGENT")
+            else:
+                body["messaging_type"] = "RESPONSE"
             if quick_replies and index == len(pieces) - 1:
                 body["message"]["quick_replies"] = quick_replies
             try:
@@ -194,7 +201,7 @@ class MessengerAdapter:
         raise RejectedError(reason)
 
     def reply_window_closes_at(self, last_inbound_at: datetime) -> datetime | None:
-        return reply_window_closes_at(last_inbound_at)
+        return reply_window_closes_at(last_inbound_at, human_agent=self._human_agent)
 
     async def aclose(self) -> None:
         if self._owns_client:

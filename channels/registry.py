@@ -29,7 +29,7 @@ CHANNEL_SETTINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "messenger": (
         ("MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN"),
-        ("MESSENGER_API_BASE",),
+        ("MESSENGER_API_BASE", "MESSENGER_HUMAN_AGENT"),
     ),
 }
 # The URL path of each channel's webhook (/webhooks/<slug>).
@@ -67,11 +67,20 @@ def configured_channels(env: Mapping[str, str], *, development: bool = True) -> 
     return enabled
 
 
+def _flag(values: Mapping[str, str], name: str) -> bool:
+    value = values.get(name, "0").lower()
+    if value not in {"0", "1", "true", "false", "yes", "no"}:
+        raise ChannelSettingsError(f"{name} must be 1 or 0 (got {value!r})")
+    return value in {"1", "true", "yes"}
+
+
 def _check_values(channel: str, values: Mapping[str, str]) -> None:
     if channel == "telegram" and not _TELEGRAM_SECRET.match(values["TELEGRAM_WEBHOOK_SECRET"]):
         raise ChannelSettingsError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
     if channel == "zalo" and not 8 <= len(values["ZALO_BOT_WEBHOOK_SECRET"]) <= 256:
         raise ChannelSettingsError("ZALO_BOT_WEBHOOK_SECRET must be 8-256 characters")
+    if channel == "messenger":
+        _flag(values, "MESSENGER_HUMAN_AGENT")
 
 
 @dataclass
@@ -121,6 +130,7 @@ def build_adapter(
             page_access_token=values["MESSENGER_PAGE_ACCESS_TOKEN"], app_secret=values["MESSENGER_APP_SECRET"],
             verify_token=values["MESSENGER_VERIFY_TOKEN"],
             api_base=values.get("MESSENGER_API_BASE", "https://graph.facebook.com/v25.0"), client=client,
+            human_agent=_flag(values, "MESSENGER_HUMAN_AGENT"),
         )
     raise ValueError(f"unknown channel {channel}")
 

@@ -1,7 +1,8 @@
 """An officer's reply: checked (holder, status, the platform's reply window), stored, sent, status kept.
 
-Reply windows (shared/channels_reference.md): Messenger 24 h after the person's last message; Zalo OA
-free for 48 h, allowed up to 7 days; Telegram, Zalo Bot and the web chat have none. Past the window
+Reply windows (shared/channels_reference.md): Messenger 24 h after the person's last message (7 days with
+MESSENGER_HUMAN_AGENT, see channels/messenger.py); Zalo OA free for 48 h, allowed up to 7 days; Telegram,
+Zalo Bot and the web chat have none. Past the window
 the platform would refuse (or bill) the message, so the console blocks it and says why.
 """
 from __future__ import annotations
@@ -132,7 +133,7 @@ async def send_reply(services: Services, conversation_id: str, officer: Officer,
 
 async def _send(adapter: ChannelAdapter, external_id: str, text: str) -> SendResult:
     try:
-        return await adapter.send(external_id, OutboundMessage(text))
+        return await adapter.send(external_id, OutboundMessage(text, from_officer=True))
     except Exception as error:  # noqa: BLE001 — adapters should not raise; if one does, it is a failed send
         log.warning("officer reply failed: channel=%s error=%s", getattr(adapter, "name", "?"), type(error).__name__)
         return SendResult(ok=False, error=f"adapter_error: {type(error).__name__}")

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 import pytest
 
 from channels.register import main as register_main
-from channels.registry import ChannelSettingsError, configured_channels
+from channels.registry import ChannelSettingsError, build_adapter, configured_channels
 from gateway.app import create_app
 from gateway.settings import load_settings
 from tests.gateway.fakes.telegram_server import TOKEN as TELEGRAM_TOKEN
@@ -39,11 +40,24 @@ def test_a_partly_configured_channel_names_what_is_missing(env: dict[str, str], 
         configured_channels(env)
 
 
+async def test_messenger_human_agent_is_off_unless_set() -> None:
+    messenger = {"MESSENGER_PAGE_ACCESS_TOKEN": "t", "MESSENGER_APP_SECRET": "s", "MESSENGER_VERIFY_TOKEN": "v"}
+    last = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+    for extra, window in (({}, timedelta(hours=24)), ({"MESSENGER_HUMAN_AGENT": "1"}, timedelta(days=7))):
+        values = configured_channels({**messenger, **extra})["messenger"]
+        adapter = build_adapter("messenger", values, engine=None)
+        assert adapter.reply_window_closes_at(last) == last + window
+        await adapter.aclose()
+
+
 def test_unusable_secrets_are_refused() -> None:
     with pytest.raises(ChannelSettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
         configured_channels({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_SECRET": "has spaces!"})
     with pytest.raises(ChannelSettingsError, match="ZALO_BOT_WEBHOOK_SECRET"):
         configured_channels({"ZALO_BOT_TOKEN": "1:a", "ZALO_BOT_WEBHOOK_SECRET": "short"})
+    messenger = {"MESSENGER_PAGE_ACCESS_TOKEN": "t", "MESSENGER_APP_SECRET": "s", "MESSENGER_VERIFY_TOKEN": "v"}
+    with pytest.raises(ChannelSettingsError, match="MESSENGER_HUMAN_AGENT"):
+        configured_channels({**messenger, "MESSENGER_HUMAN_AGENT": "maybe"})
     with pytest.raises(ChannelSettingsError, match="placeholder"):
         configured_channels({"TELEGRAM_BOT_TOKEN": "changeme", "TELEGRAM_WEBHOOK_SECRET": "abc"}, development=False)
 

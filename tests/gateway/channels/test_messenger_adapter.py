@@ -18,10 +18,11 @@ APP_SECRET = "messenger-app-secret"
 VERIFY_TOKEN = "messenger-verify-token"
 
 
-def make_adapter(api_base: str = "http://127.0.0.1:9", sleep: RecordedSleep | None = None) -> MessengerAdapter:
+def make_adapter(api_base: str = "http://127.0.0.1:9", sleep: RecordedSleep | None = None,
+                 *, human_agent: bool = False) -> MessengerAdapter:
     return MessengerAdapter(page_access_token=PAGE_ACCESS_TOKEN, app_secret=APP_SECRET,
                             verify_token=VERIFY_TOKEN, api_base=api_base, retry=RetryPolicy(attempts=3),
-                            sleep=sleep or RecordedSleep())
+                            sleep=sleep or RecordedSleep(), human_agent=human_agent)
 
 
 @pytest.fixture
@@ -98,6 +99,29 @@ def test_reply_window_is_24_hours_from_the_last_message() -> None:
     last = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
     assert reply_window_closes_at(last) == last + timedelta(hours=24)
     assert make_adapter().reply_window_closes_at(last) == last + timedelta(hours=24)
+
+
+def test_with_human_agent_officers_may_reply_for_7_days() -> None:
+    last = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+    assert make_adapter(human_agent=True).reply_window_closes_at(last) == last + timedelta(days=7)
+
+
+async def test_human_agent_tag_goes_on_officer_replies_only(
+    fake_messenger: FakeMessenger, recorded_sleep: RecordedSleep
+) -> None:
+    tagged = make_adapter(fake_messenger.url, recorded_sleep, human_agent=True)
+    plain = make_adapter(fake_messenger.url, recorded_sleep)
+    try:
+        assert (await tagged.send("p1", OutboundMessage("Chào anh, em là cán bộ phụ trách.", from_officer=True))).ok
+        assert (await tagged.send("p1", OutboundMessage("Câu trả lời của bot"))).ok
+        assert (await plain.send("p1", OutboundMessage("Cán bộ trả lời", from_officer=True))).ok
+    finally:
+        await tagged.aclose()
+        await plain.aclose()
+    officer, bot, untagged = fake_messenger.delivered
+    assert (officer["messaging_type"], officer["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
+    assert bot["messaging_type"] == "RESPONSE" and "tag" not in bot      # Meta forbids the tag on automation
+    assert untagged["messaging_type"] == "RESPONSE" and "tag" not in untagged
 
 
 async def test_send_splits_and_puts_quick_replies_on_the_last_bubble(
