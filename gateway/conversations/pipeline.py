@@ -268,6 +268,7 @@ class Pipeline:
             if conversation.status == "resolved":
                 await handoff.person_wrote_after_resolve(uow, conversation, now=now)
             if conversation.status == "human":
+                await routing.ward_from_person(uow, conversation, contact, message.text, now=now)
                 if not await repository.waiting_notice_sent(session, conversation):
                     drafts.append(self._waiting(now, conversation))
                 return await self._finish(uow, recorded, adapter, message, conversation, drafts, now)
@@ -342,6 +343,11 @@ class Pipeline:
                                  priority=handoff_signal.priority, now=now)
             # Told in the same turn when an officer will answer, so nobody is left guessing.
             drafts.append(self._waiting(now, conversation))
+            contact = await uow.session.get(Contact, conversation.contact_id)
+            if contact is not None and not contact.ward and conversation.priority != "urgent":
+                # The answer routes the conversation to the ward's unit (routing.ward_from_person). Not in a
+                # crisis: the bot has already asked where the person is, and nothing may delay that.
+                drafts.append(_Draft(texts.ASK_WARD, "system", "ask_ward", topic="handoff"))
         self._store_drafts(uow, conversation, drafts, now)
         message.handled_at = now
         conversation.last_activity_at = now

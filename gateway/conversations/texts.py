@@ -11,6 +11,11 @@ RATE_LIMITED = (
     "Bạn đang gửi nhiều tin nhắn quá nhanh. Các tin nhắn vẫn được lưu lại; "
     "bạn chờ khoảng một phút rồi nhắn tiếp nhé."
 )
+# Asked once, when a conversation goes to the officers and the person's ward is not known yet.
+ASK_WARD = (
+    "Để chuyển đúng cán bộ phụ trách nơi bạn ở, bạn cho biết bạn đang ở xã/phường nào nhé "
+    "(tên cũ hay tên mới đều được, ví dụ: phường Kinh Dinh)."
+)
 UNSUPPORTED_MESSAGE = "Mình chỉ đọc được tin nhắn chữ. Bạn nhắn câu hỏi bằng chữ giúp mình nhé."
 
 

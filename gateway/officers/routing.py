@@ -10,11 +10,13 @@ officer (or the bot) asks which ward.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway import handoff
+from gateway.conversations.unit_of_work import UnitOfWork
 from gateway.db.models import Contact, Conversation
 from gateway.officers.models import Unit
 
@@ -213,3 +217,30 @@ async def route_conversation(session: AsyncSession, conversation: Conversation,
     if contact is not None and match.ward and contact.unit_code != unit.code:
         contact.unit_code = unit.code
     return unit.code
+
+
+# A reply to "which ward?" is short; a longer message may name a place for another reason.
+WARD_REPLY_MAX_WORDS = 10
+
+
+async def ward_from_person(uow: UnitOfWork, conversation: Conversation, contact: Contact, text: str | None,
+                           *, now: datetime) -> str | None:
+    """The person named their ward while waiting for an officer: store it, and move the conversation
+    from the intake unit to the ward's unit if nobody has taken it yet. Returns the ward, or None."""
+    if contact.ward or not text or len(text.split()) > WARD_REPLY_MAX_WORDS:
+        return None
+    directory = await database_directory(uow.session, load_directory())
+    match = await asyncio.to_thread(directory.resolve_ward, text)   # underthesea may take a moment
+    if match.ward is None:
+        return None
+    contact.ward = match.ward
+    unit = directory.unit_for_ward(match.ward)
+    if unit is None:
+        return match.ward
+    contact.unit_code = unit.code
+    intake = directory.default_unit
+    waiting_at_intake = (conversation.status == "human" and conversation.officer_id is None
+                         and intake is not None and conversation.unit_code == intake.code)
+    if waiting_at_intake and unit.code != conversation.unit_code:
+        await handoff.transfer(uow, conversation, unit_code=unit.code, now=now)
+    return match.ward

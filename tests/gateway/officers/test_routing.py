@@ -114,3 +114,53 @@ async def test_officer_sets_the_ward_and_the_conversation_moves_to_that_unit(
     assert any("Chuyển cho đơn vị ca_bao_an" in (m["text"] or "") for m in detail["messages"])
     ambiguous = await officer.put(f"/conversations/{body['conversation']['id']}/ward", {"ward": "TP Phan Rang"})
     assert ambiguous.json()["ward"] is None and "Đô Vinh" in ambiguous.json()["candidates"]
+
+
+def _kinds(body: dict) -> list[str]:
+    return [m["meta"].get("kind") for m in body["messages"]]
+
+
+async def test_the_bot_asks_for_the_ward_and_the_answer_moves_the_conversation_to_its_unit(
+        client: httpx.AsyncClient, services: Services, sign_in: SignIn) -> None:
+    escalated = await chat(client, "web-ask", payload="/handoff")
+    assert _kinds(escalated)[-2:] == ["waiting", "ask_ward"]
+    conversation_id = escalated["conversation"]["id"]
+    intake, phan_rang = await sign_in("tn", unit_code="to_thncd"), await sign_in("pr", unit_code="ca_phan_rang")
+    assert conversation_id in [i["id"] for i in (await intake.get("/conversations")).json()]
+
+    answered = await chat(client, "web-ask", "em o phuong kinh dinh a")      # an old ward name, no diacritics
+    assert answered["conversation"]["status"] == "human"
+    async with services.database.sessions() as session:
+        conversation = await session.get_one(Conversation, conversation_id)
+        contact = await session.get_one(Contact, conversation.contact_id)
+    assert (contact.ward, conversation.unit_code) == ("Phan Rang", "ca_phan_rang")
+    assert conversation_id in [i["id"] for i in (await phan_rang.get("/conversations")).json()]
+    assert conversation_id not in [i["id"] for i in (await intake.get("/conversations")).json()]
+    # Asked once: a later escalation of the same person does not ask again.
+    assert "ask_ward" not in _kinds(await chat(client, "web-ask", "cam on"))
+
+
+async def test_a_ward_already_known_or_a_crisis_is_not_asked(client: httpx.AsyncClient, services: Services) -> None:
+    first = await chat(client, "web-known", "xin chao")
+    await set_ward(services, first["conversation"]["id"], "Đông Hải")
+    assert "ask_ward" not in _kinds(await chat(client, "web-known", payload="/handoff"))
+    crisis = await chat(client, "web-crisis", "toi bi de doa")
+    assert crisis["conversation"]["priority"] == "urgent" and "ask_ward" not in _kinds(crisis)
+
+
+async def test_a_long_message_or_a_taken_conversation_is_not_rerouted(
+        client: httpx.AsyncClient, services: Services, sign_in: SignIn) -> None:
+    long = await chat(client, "web-long", payload="/handoff")
+    await chat(client, "web-long", "hom qua em di qua kinh dinh thi gap lai may nguoi ban cu ru em lam an "
+                                   "ma em so qua khong biet phai lam sao")
+    taken = await chat(client, "web-taken", payload="/handoff")
+    officer = await sign_in("tn", unit_code="to_thncd")
+    assert (await officer.post(f"/conversations/{taken['conversation']['id']}/claim")).status_code == 200
+    await chat(client, "web-taken", "phuong dong hai")
+    async with services.database.sessions() as session:
+        story = await session.get_one(Conversation, long["conversation"]["id"])
+        assert (await session.get_one(Contact, story.contact_id)).ward is None
+        assert story.unit_code == "to_thncd"
+        claimed = await session.get_one(Conversation, taken["conversation"]["id"])
+        assert (await session.get_one(Contact, claimed.contact_id)).ward == "Đông Hải"   # stored for the officer
+        assert claimed.unit_code == "to_thncd" and claimed.officer_id == officer.officer.id  # but not moved
