@@ -44,22 +44,18 @@
     return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
   }
 
+  // The answer's last bubble ends with its "Nguồn: …" line (every channel shows that); on the web the
+  // documents are also linked there, once per answer, not under every bubble.
   function sourcesLine(meta, text) {
-    var sources = (meta && meta.sources) || [];
-    if (!sources.length || /(^|\n)Nguồn:/.test(text || "")) return null;   // the answer already names it
+    var linked = ((meta && meta.sources) || []).filter(function (source) { return safeUrl(source.url); });
+    if (!linked.length || !/(^|\n)Nguồn:/.test(text || "")) return null;
     var line = el("span", "msg__sources");
-    line.appendChild(document.createTextNode("Nguồn: "));
-    sources.forEach(function (source, index) {
+    line.appendChild(document.createTextNode("Đọc văn bản: "));
+    linked.forEach(function (source, index) {
       if (index) line.appendChild(document.createTextNode("; "));
-      var label = source.document + (source.article ? ", " + source.article : "");
-      var url = safeUrl(source.url);
-      if (url) {
-        var link = el("a", null, label);
-        link.href = url; link.target = "_blank"; link.rel = "noopener noreferrer";
-        line.appendChild(link);
-      } else {
-        line.appendChild(document.createTextNode(label));
-      }
+      var link = el("a", null, source.document + (source.article ? ", " + source.article : ""));
+      link.href = safeUrl(source.url); link.target = "_blank"; link.rel = "noopener noreferrer";
+      line.appendChild(link);
     });
     return line;
   }

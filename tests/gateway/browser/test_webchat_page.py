@@ -49,6 +49,10 @@ def test_question_gets_an_answer_with_its_source(live_gateway: str, browser_page
     expect(log.get_by_text("lãi suất bằng lãi suất cho vay hộ cận nghèo", exact=False)).to_be_visible()
     # The source line under the answer, visible to the reader.
     expect(log.get_by_text("Nguồn: Quyết định 22/2023/QĐ-TTg, Điều 9", exact=False).first).to_be_visible()
+    # The document is linked once per answer (both bubbles carry the source), not under every bubble.
+    expect(log.get_by_role("link", name="Quyết định 22/2023/QĐ-TTg, Điều 9")).to_have_count(1)
+    # The typing dots are gone once the answer is there.
+    expect(page.locator("#typing")).to_be_hidden()
     # The consent notice came first, once.
     expect(log.get_by_text("xóa dữ liệu của tôi", exact=False)).to_have_count(1)
 
