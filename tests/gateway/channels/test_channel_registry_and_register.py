@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from channels.register import main as register_main
-from channels.registry import ChannelSettingsError, build_adapter, configured_channels
+from channels.registry import CHANNEL_SETTINGS, ChannelSettingsError, build_adapter, configured_channels
 from gateway.app import create_app
 from gateway.settings import load_settings
 from tests.gateway.fakes.telegram_server import TOKEN as TELEGRAM_TOKEN
@@ -146,3 +146,12 @@ def test_module_runs_as_a_command(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "channels.register", "--help"], cwd=root, capture_output=True,
                             text=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert result.returncode == 0 and "--url" in result.stdout
+
+
+def test_the_readme_lists_every_channel_setting() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in readme.splitlines() if line.startswith("| ")}
+    names = {"telegram": "Telegram", "zalo": "Zalo Bot", "zalo_oa": "Zalo OA", "messenger": "Messenger"}
+    for channel, (required, optional) in CHANNEL_SETTINGS.items():
+        row = rows[names[channel]]
+        assert all(f"`{name}`" in row for name in (*required, *optional)), (channel, row)
