@@ -102,10 +102,20 @@ def _articles(kb: KnowledgeBase, ranked: Sequence[Ranked]) -> tuple[Article, ...
     return tuple(kb.get(r.article_id) for r in ranked)
 
 
+def policy_ranking(turn: Turn, ranker: ArticleRanker) -> list[Ranked]:
+    """The message ranked over every policy article, best first."""
+    return [r for r in ranker.rank(query_text(turn)) if r.topic in POLICY_TOPICS]
+
+
+def asks_clearly(best: Ranked) -> bool:
+    """The message is this close to a literal question of the article (STRONG_MATCH_SHARE)."""
+    return best.score >= STRONG_MATCH_SHARE * best.reference
+
+
 def clear_topic_elsewhere(turn: Turn, topic: str, ranker: ArticleRanker) -> str | None:
     """Another policy topic whose best article the message clearly asks for; else None."""
-    ranked = [r for r in ranker.rank(query_text(turn)) if r.topic in POLICY_TOPICS]
-    if ranked and ranked[0].topic != topic and ranked[0].score >= STRONG_MATCH_SHARE * ranked[0].reference:
+    ranked = policy_ranking(turn, ranker)
+    if ranked and ranked[0].topic != topic and asks_clearly(ranked[0]):
         return ranked[0].topic
     return None
 
@@ -127,7 +137,7 @@ def rank_in_topic(turn: Turn, topic: str, kb: KnowledgeBase, ranker: ArticleRank
 
 def rank_everywhere(turn: Turn, kb: KnowledgeBase, ranker: ArticleRanker) -> Decision:
     """No topic to go on: rank the whole knowledge base (policy articles only)."""
-    ranked = [r for r in ranker.rank(query_text(turn)) if r.topic in POLICY_TOPICS and r.score > 0]
+    ranked = [r for r in policy_ranking(turn, ranker) if r.score > 0]
     if not ranked:
         return fixed_answer("out_of_scope", kb)
     if is_confident(ranked) and is_strong(ranked[0]):  # a lone weak match is no answer
@@ -154,8 +164,8 @@ def strong_match_anywhere(turn: Turn, kb: KnowledgeBase, ranker: ArticleRanker) 
     """A policy article the message clearly asks for, whatever the NLU said; else None."""
     if is_payload(turn.text):
         return None
-    ranked = [r for r in ranker.rank(query_text(turn)) if r.topic in POLICY_TOPICS]
-    if ranked and is_confident(ranked) and ranked[0].score >= STRONG_MATCH_SHARE * ranked[0].reference:
+    ranked = policy_ranking(turn, ranker)
+    if ranked and is_confident(ranked) and asks_clearly(ranked[0]):
         return Answer(kb.get(ranked[0].article_id), ranked[0].topic)
     return None
 
